@@ -7,6 +7,8 @@
  * API server refuses anything else in a CRD.
  */
 import { RolloutModes, TargetKinds } from './constants.js';
+import { settingDefs, type SettingDef } from '../catalog/settings.js';
+import { snapshots } from '../catalog/versions.js';
 
 export type Schema = Record<string, unknown>;
 
@@ -59,15 +61,62 @@ const keyRule = (pattern: string, message: string) => ({
   message,
 });
 
-const sections = ['settings', 'secretSettings', 'env', 'secretEnv'] as const;
+const label = (id: string) => snapshots.find((x) => x.id === id)?.label ?? id;
 
-/** One CEL rule per pair of sections: a name may be set in only one place. */
-const noKeyInTwoSections = sections.flatMap((a, i) =>
-  sections.slice(i + 1).map((b) => ({
-    rule: `!has(self.${a}) || !has(self.${b}) || self.${a}.all(k, !(k in self.${b}))`,
-    message: `a name appears in both spec.${a} and spec.${b}; keep it in one of them`,
+/** A typed property per catalog key, so the API server checks types at apply time and `kubectl explain` lists them. */
+function settingProperty(d: SettingDef): Schema {
+  const facts = [
+    `Default ${JSON.stringify(d.default)}.`,
+    `In PostHog from ${label(d.added)}${d.removed ? ` until ${label(d.removed)}` : ''}.`,
+    d.apiWritable ? '' : 'Read from the environment at start only (not changeable at runtime).',
+  ].filter(Boolean);
+  const description = `${d.description} ${facts.join(' ')}`;
+  if (d.secret) {
+    return { description: `${d.description} Secret: set it under spec.secretSettings, never here.`, type: 'string' };
+  }
+  switch (d.type) {
+    case 'bool':
+      return { description, type: 'boolean' };
+    case 'int':
+      return {
+        description,
+        type: 'integer',
+        ...(d.min !== undefined && { minimum: d.min }),
+        ...(d.max !== undefined && { maximum: d.max }),
+      };
+    case 'str':
+      return {
+        description,
+        type: 'string',
+        ...(d.allowed && { enum: [...d.allowed] }),
+        ...(d.format === 'team-ids' && { pattern: '^(\\s*[0-9]+\\s*(,\\s*[0-9]+\\s*)*)?$' }),
+      };
+    case 'list[int]':
+      return { description, type: 'array', items: { type: 'integer', minimum: 0 } };
+  }
+}
+
+const secretKeys = settingDefs.filter((d) => d.secret).map((d) => d.key);
+const plainKeys = settingDefs.filter((d) => !d.secret).map((d) => d.key);
+
+const maps = ['secretSettings', 'env', 'secretEnv'] as const;
+
+/**
+ * A name may be set in one section only. The three map-typed sections compare directly; spec.settings is an object
+ * with a typed field per key (CEL cannot range over it), so its known keys are checked one by one.
+ */
+const noKeyInTwoSections = [
+  ...maps.flatMap((a, i) =>
+    maps.slice(i + 1).map((b) => ({
+      rule: `!has(self.${a}) || !has(self.${b}) || self.${a}.all(k, !(k in self.${b}))`,
+      message: `a name appears in both spec.${a} and spec.${b}; keep it in one of them`,
+    })),
+  ),
+  ...maps.map((m) => ({
+    rule: `!has(self.settings) || !has(self.${m}) || !(${plainKeys.map((k) => `(has(self.settings.${k}) && '${k}' in self.${m})`).join(' || ')})`,
+    message: `a name appears in both spec.settings and spec.${m}; keep it in one of them`,
   })),
-);
+];
 
 const labelSelector = describe("Label selector of the target workloads (same form as a Deployment's selector).", {
   type: 'object',
@@ -109,19 +158,17 @@ export const instanceSettingsSpecSchema: Schema = describe(
         { type: 'string', default: 'latest', pattern: POSTHOG_VERSION_PATTERN },
       ),
       settings: describe(
-        'Instance (dynamic) settings: key to value, typed as in the catalog (boolean, integer, string, or list of integers). They apply without a restart and never roll pods. Secret keys belong in secretSettings. `posthog-settings catalog` lists the keys.',
+        'Instance (dynamic) settings: key to value, typed as in the catalog (boolean, integer, string, or list of integers). They apply without a restart and never roll pods. Secret keys belong in secretSettings. Every key PostHog has had is listed below; whether the version in spec.posthogVersion has it is checked by the operator (`posthog-settings catalog --version V` lists them).',
         {
           type: 'object',
           maxProperties: MAX_SETTINGS,
-          additionalProperties: describe('A setting value: boolean, integer, string or list of integers.', {
-            'x-kubernetes-preserve-unknown-fields': true,
-          }),
-          'x-kubernetes-validations': [
-            keyRule(
-              SETTING_KEY_PATTERN,
-              'setting keys are upper-case letters, digits and underscores, e.g. EMAIL_HOST',
-            ),
-          ],
+          properties: Object.fromEntries(settingDefs.map((d) => [d.key, settingProperty(d)])),
+          // Keys the catalog does not know are kept, not pruned, so the operator can report them by name.
+          'x-kubernetes-preserve-unknown-fields': true,
+          'x-kubernetes-validations': secretKeys.map((k) => ({
+            rule: `!has(self.${k})`,
+            message: `${k} is a secret setting and may not be a plain value; reference a Secret under spec.secretSettings.${k}.secretKeyRef`,
+          })),
         },
       ),
       secretSettings: describe(

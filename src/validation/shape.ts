@@ -14,17 +14,22 @@ function closeObjects(schema: unknown): unknown {
   if (!schema || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema)) {
-    if (k === 'x-kubernetes-validations' || k === 'default') continue; // CEL is mirrored in semantics.ts
+    if (k === 'x-kubernetes-validations' || k === 'default') continue; // CEL is mirrored in validation/index.ts
+    // Open maps (spec.settings) are typed per key by the catalog, with richer messages than a schema can give.
+    if (k === 'properties' && (schema as Schema)['x-kubernetes-preserve-unknown-fields'] === true) continue;
     out[k] =
       k === 'properties'
         ? Object.fromEntries(Object.entries(v as Schema).map(([p, s]) => [p, closeObjects(s)]))
         : closeObjects(v);
   }
-  if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+  if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
   return out;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+// verbose: error objects carry their parent schema, which lists the known fields for "did you mean".
+const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, verbose: true });
 for (const keyword of [
   'x-kubernetes-preserve-unknown-fields',
   'x-kubernetes-map-type',
@@ -50,7 +55,7 @@ function messageOf(err: ErrorObject, path: PathSegment[]): { path: PathSegment[]
   switch (err.keyword) {
     case 'additionalProperties': {
       const field = String(p.additionalProperty);
-      const known = Object.keys(((err.parentSchema)?.properties as Schema | undefined) ?? {});
+      const known = Object.keys((err.parentSchema?.properties as Schema | undefined) ?? {});
       const near = suggest(
         field,
         known.map((k) => k.toUpperCase()),
@@ -84,20 +89,22 @@ function messageOf(err: ErrorObject, path: PathSegment[]): { path: PathSegment[]
   }
 }
 
-/** Report shape errors in `spec`; returns whether the shape is right (semantic checks need it). */
+/** Report shape errors in `spec`; returns whether the rest is well-typed enough for the semantic checks. */
 export function checkShape(spec: unknown, issues: IssueList): boolean {
   if (spec === undefined || spec === null) {
     issues.error(['spec'], 'is required: an InstanceSettings needs a spec (it may be empty: spec: {})');
     return false;
   }
   if (validateSpec(spec)) return true;
+  const errors = validateSpec.errors ?? [];
   const seen = new Set<string>();
-  for (const err of validateSpec.errors ?? []) {
+  for (const err of errors) {
     const { path, message } = messageOf(err, pathOf(err));
     const key = `${path.join('\0')}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     issues.error(path, message);
   }
-  return false;
+  // Unknown fields alone leave the rest well-typed, so the semantic checks can still run and report too.
+  return errors.every((e) => e.keyword === 'additionalProperties');
 }
