@@ -49,8 +49,12 @@ cluster-up: build tools
 cluster-down:
 	@if [ -f dist/test/harness/cluster-cli.js ]; then $(NODE) dist/test/harness/cluster-cli.js down --dir $(DEV_DIR)/cluster; fi
 
-dev: cluster-up
-	@echo "Control plane is up. kubectl: $$(hack/tools.sh path kubectl) --kubeconfig $(KUBECONFIG_DEV)"
+## Local control plane, CRDs, the operator and the example, then what the operator made of it.
+dev: build tools
+	hack/dev.sh
 
-clean: cluster-down
+dev-down:
+	@if [ -f dist/test/harness/cluster-cli.js ]; then hack/dev.sh down; fi
+
+clean: dev-down
 	rm -rf dist $(DEV_DIR)

@@ -62,16 +62,28 @@ async function run(argv: string[], io: IO): Promise<number> {
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
 
-  const namespaces = (values.namespaces ?? env.POSTHOG_OPERATOR_NAMESPACES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const namespaces = (values.namespaces ?? env.POSTHOG_OPERATOR_NAMESPACES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const metrics = new Metrics();
   const leaseSeconds = num(values['lease-duration'], '--lease-duration', 15);
   const operator = new Operator(
     kc,
-    { namespaces, workers: Math.max(1, num(values.workers, '--workers', 4)), resyncMs: num(values.resync, '--resync', 300) * 1000 },
+    {
+      namespaces,
+      workers: Math.max(1, num(values.workers, '--workers', 4)),
+      resyncMs: num(values.resync, '--resync', 300) * 1000,
+    },
     log,
     metrics,
   );
-  const server = await startHttpServer(num(values['metrics-port'] ?? env.METRICS_PORT, '--metrics-port', 8080), metrics, operator, values['metrics-host'] ?? '0.0.0.0');
+  const server = await startHttpServer(
+    num(values['metrics-port'] ?? env.METRICS_PORT, '--metrics-port', 8080),
+    metrics,
+    operator,
+    values['metrics-host'] ?? '0.0.0.0',
+  );
   const address = server.address();
   log.info('serving metrics and health', { port: typeof address === 'object' && address ? address.port : undefined });
 
@@ -105,7 +117,11 @@ async function run(argv: string[], io: IO): Promise<number> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  log.info('starting', { namespaces: namespaces.length ? namespaces : 'all', identity, leaderElection: Boolean(elector) });
+  log.info('starting', {
+    namespaces: namespaces.length ? namespaces : 'all',
+    identity,
+    leaderElection: Boolean(elector),
+  });
   if (elector) {
     const won = await elector.acquire(() => {
       // Another replica may already be reconciling: stop at once and let Kubernetes restart us as a candidate.
@@ -129,7 +145,11 @@ export const runCommand: Command = {
   usage,
   run: (argv, io) =>
     run(argv, io).catch((err: unknown) => {
-      if (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+      if (
+        err instanceof Error &&
+        'code' in err &&
+        String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')
+      ) {
         throw new UsageError(err.message);
       }
       io.stderr.write(`${CLI_NAME} run: ${errorMessage(err)}\n`);

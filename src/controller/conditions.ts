@@ -4,7 +4,12 @@ import type { Condition } from '../api/types.js';
 export type ConditionInput = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
 
 /** Merge desired conditions into the previous ones: lastTransitionTime moves only when status changes. */
-export function mergeConditions(previous: readonly Condition[] | undefined, desired: ConditionInput[], generation: number | undefined, now: Date): Condition[] {
+export function mergeConditions(
+  previous: readonly Condition[] | undefined,
+  desired: ConditionInput[],
+  generation: number | undefined,
+  now: Date,
+): Condition[] {
   return desired.map((d) => {
     const prev = previous?.find((c) => c.type === d.type);
     const changed = !prev || prev.status !== d.status;
@@ -17,7 +22,12 @@ export function mergeConditions(previous: readonly Condition[] | undefined, desi
 }
 
 /** Ready / Reconciling / Stalled for one outcome (abnormal-true polarity for Reconciling and Stalled). */
-export function summaryConditions(outcome: { ready: boolean; stalled: boolean; reason: string; message: string }): ConditionInput[] {
+export function summaryConditions(outcome: {
+  ready: boolean;
+  stalled: boolean;
+  reason: string;
+  message: string;
+}): ConditionInput[] {
   return [
     { type: 'Ready', status: outcome.ready ? 'True' : 'False', reason: outcome.reason, message: outcome.message },
     {

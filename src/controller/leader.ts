@@ -3,7 +3,7 @@
  * expired, renew while leading, release on shutdown so a successor need not wait for expiry. Writes use the
  * lease's resourceVersion, so two candidates can never both win.
  */
-import type { V1Lease } from '@kubernetes/client-node';
+import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import type { Kube } from '../kube/client.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -18,10 +18,20 @@ export interface LeaderOptions {
   retryPeriodMs?: number;
 }
 
+/** Lease times are MicroTime: the API server refuses the millisecond form a plain Date serialises to. */
+const micro = (d: Date | string) => new V1MicroTime(new Date(d).getTime());
+
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((r) => {
     const t = setTimeout(r, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        r();
+      },
+      { once: true },
+    );
   });
 
 export class LeaderElector {
@@ -50,7 +60,10 @@ export class LeaderElector {
     while (!this.stop.signal.aborted) {
       if (await this.tryAcquireOrRenew()) {
         this.leading = true;
-        this.log.info('became leader', { lease: `${this.opts.namespace}/${this.opts.name}`, identity: this.opts.identity });
+        this.log.info('became leader', {
+          lease: `${this.opts.namespace}/${this.opts.name}`,
+          identity: this.opts.identity,
+        });
         void this.renewLoop(onLost);
         return true;
       }
@@ -78,7 +91,11 @@ export class LeaderElector {
     const { coordination } = this.kube;
     const { namespace, name, identity } = this.opts;
     const now = new Date();
-    const spec = { holderIdentity: identity, leaseDurationSeconds: Math.ceil(this.leaseMs / 1000), renewTime: now };
+    const spec = {
+      holderIdentity: identity,
+      leaseDurationSeconds: Math.ceil(this.leaseMs / 1000),
+      renewTime: micro(now),
+    };
     try {
       let lease: V1Lease;
       try {
@@ -86,7 +103,10 @@ export class LeaderElector {
       } catch (err) {
         if (!isNotFound(err)) throw err;
         this.kube.countWrite('create', 'Lease');
-        await coordination.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { ...spec, acquireTime: now, leaseTransitions: 0 } } });
+        await coordination.createNamespacedLease({
+          namespace,
+          body: { metadata: { name, namespace }, spec: { ...spec, acquireTime: micro(now), leaseTransitions: 0 } },
+        });
         return true;
       }
       const holder = lease.spec?.holderIdentity;
@@ -102,7 +122,7 @@ export class LeaderElector {
           metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
           spec: {
             ...spec,
-            acquireTime: mine ? lease.spec?.acquireTime : now,
+            acquireTime: mine && lease.spec?.acquireTime ? micro(lease.spec.acquireTime) : micro(now),
             leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + (mine ? 0 : 1),
           },
         },
@@ -127,7 +147,16 @@ export class LeaderElector {
       await this.kube.coordination.replaceNamespacedLease({
         name,
         namespace,
-        body: { metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion }, spec: { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new Date(0) } },
+        body: {
+          metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
+          spec: {
+            ...lease.spec,
+            ...(lease.spec?.acquireTime && { acquireTime: micro(lease.spec.acquireTime) }),
+            holderIdentity: undefined,
+            leaseDurationSeconds: 1,
+            renewTime: micro(new Date(0)),
+          },
+        },
       });
       this.log.info('released leadership', { lease: `${namespace}/${name}` });
     } catch (err) {

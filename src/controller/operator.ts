@@ -48,14 +48,20 @@ export class Operator implements HealthSource {
     private readonly metrics: Metrics,
   ) {
     this.kube = new Kube(kc, metrics);
-    this.queue = new WorkQueue({ baseDelayMs: opts.backoffBaseMs, maxDelayMs: opts.backoffMaxMs, onDepth: (d) => metrics.queueDepth.set(d) });
+    this.queue = new WorkQueue({
+      baseDelayMs: opts.backoffBaseMs,
+      maxDelayMs: opts.backoffMaxMs,
+      onDepth: (d) => metrics.queueDepth.set(d),
+    });
     this.reconciler = new InstanceSettingsReconciler({ kube: this.kube, log, metrics });
   }
 
   healthy(): { ok: boolean; detail: string } {
     const limit = (this.opts.watchSilenceMs ?? 5 * 60_000) * 3;
     const stuck = this.watchers.filter((w) => w.silentForMs > limit);
-    return stuck.length ? { ok: false, detail: `${stuck.length} watch(es) silent for too long` } : { ok: true, detail: 'watching' };
+    return stuck.length
+      ? { ok: false, detail: `${stuck.length} watch(es) silent for too long` }
+      : { ok: true, detail: 'watching' };
   }
 
   ready(): { ok: boolean; detail: string } {
@@ -68,17 +74,50 @@ export class Operator implements HealthSource {
     this.running = true;
     const namespaces = this.opts.namespaces.length ? this.opts.namespaces : [undefined];
     for (const ns of namespaces) {
-      const nsPath = (prefix: string, plural: string) => (ns ? `${prefix}/namespaces/${ns}/${plural}` : `${prefix}/${plural}`);
+      const nsPath = (prefix: string, plural: string) =>
+        ns ? `${prefix}/namespaces/${ns}/${plural}` : `${prefix}/${plural}`;
       const crPrefix = `/apis/${GROUP}/${VERSION}`;
       const managed = `${Labels.managedBy}=${OPERATOR_NAME}`;
-      this.watch({ apiVersion: API_VERSION, kind: Kinds.InstanceSettings.kind, path: nsPath(crPrefix, Kinds.InstanceSettings.plural), namespace: ns }, this.primaryHandler(ns));
-      this.watch({ apiVersion: API_VERSION, kind: Kinds.InstanceStaff.kind, path: nsPath(crPrefix, Kinds.InstanceStaff.plural), namespace: ns, labelSelector: managed }, this.ownedHandler());
+      this.watch(
+        {
+          apiVersion: API_VERSION,
+          kind: Kinds.InstanceSettings.kind,
+          path: nsPath(crPrefix, Kinds.InstanceSettings.plural),
+          namespace: ns,
+        },
+        this.primaryHandler(ns),
+      );
+      this.watch(
+        {
+          apiVersion: API_VERSION,
+          kind: Kinds.InstanceStaff.kind,
+          path: nsPath(crPrefix, Kinds.InstanceStaff.plural),
+          namespace: ns,
+          labelSelector: managed,
+        },
+        this.ownedHandler(),
+      );
       // Only our ConfigMaps: unrelated ones are never listed or held.
-      this.watch({ apiVersion: 'v1', kind: 'ConfigMap', path: nsPath('/api/v1', 'configmaps'), namespace: ns, labelSelector: managed }, this.ownedHandler());
+      this.watch(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          path: nsPath('/api/v1', 'configmaps'),
+          namespace: ns,
+          labelSelector: managed,
+        },
+        this.ownedHandler(),
+      );
       // Every Secret passes through (a referenced one may carry any labels) but none is kept.
-      this.watch({ apiVersion: 'v1', kind: 'Secret', path: nsPath('/api/v1', 'secrets'), namespace: ns }, this.secretHandler());
+      this.watch(
+        { apiVersion: 'v1', kind: 'Secret', path: nsPath('/api/v1', 'secrets'), namespace: ns },
+        this.secretHandler(),
+      );
       for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet'] as const) {
-        this.watch({ apiVersion: 'apps/v1', kind, path: nsPath('/apis/apps/v1', `${kind.toLowerCase()}s`), namespace: ns }, this.workloadHandler(kind));
+        this.watch(
+          { apiVersion: 'apps/v1', kind, path: nsPath('/apis/apps/v1', `${kind.toLowerCase()}s`), namespace: ns },
+          this.workloadHandler(kind),
+        );
       }
     }
     for (let i = 0; i < this.opts.workers; i++) this.workersDone.push(this.worker());
@@ -97,7 +136,14 @@ export class Operator implements HealthSource {
   }
 
   private watch(opts: ConstructorParameters<typeof Watcher>[2], handler: WatchHandler): void {
-    const w = new Watcher(this.kc, this.kube, { ...opts, silenceMs: this.opts.watchSilenceMs }, handler, this.log, this.metrics);
+    const w = new Watcher(
+      this.kc,
+      this.kube,
+      { ...opts, silenceMs: this.opts.watchSilenceMs },
+      handler,
+      this.log,
+      this.metrics,
+    );
     this.watchers.push(w);
     w.start();
   }
@@ -127,7 +173,9 @@ export class Operator implements HealthSource {
   /** Something we projected changed (or was deleted): converge its owner. */
   private ownedHandler(): WatchHandler {
     const enqueue = (obj: KubernetesObject) => {
-      const owner = obj.metadata?.labels?.[Labels.instance] ?? obj.metadata?.ownerReferences?.find((r) => r.kind === Kinds.InstanceSettings.kind)?.name;
+      const owner =
+        obj.metadata?.labels?.[Labels.instance] ??
+        obj.metadata?.ownerReferences?.find((r) => r.kind === Kinds.InstanceSettings.kind)?.name;
       if (owner) this.queue.add(keyOf(obj.metadata!.namespace!, owner));
     };
     return { onList: (items) => items.forEach(enqueue), onEvent: (_type, obj) => enqueue(obj) };
@@ -176,7 +224,12 @@ export class Operator implements HealthSource {
         const delay = this.queue.retry(key);
         this.metrics.reconcileErrors.inc({ kind: 'InstanceSettings' });
         this.metrics.reconciles.inc({ kind: 'InstanceSettings', result: 'error' });
-        this.log.warn('reconcile failed; will retry', { namespace: ns, name, error: describeApiError(err) || errorMessage(err), retryInMs: delay });
+        this.log.warn('reconcile failed; will retry', {
+          namespace: ns,
+          name,
+          error: describeApiError(err) || errorMessage(err),
+          retryInMs: delay,
+        });
       } finally {
         end();
         this.queue.done(key);

@@ -5,8 +5,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
-import { API_VERSION, Annotations, Kinds, Labels, OPERATOR_NAME, projectedNames, type TargetKind } from '../api/constants.js';
-import type { InstanceSettings, InstanceSettingsStatus, InstanceStaff, InstanceStaffStatus, TargetStatus } from '../api/types.js';
+import {
+  API_VERSION,
+  Annotations,
+  Kinds,
+  Labels,
+  OPERATOR_NAME,
+  projectedNames,
+  type TargetKind,
+} from '../api/constants.js';
+import type {
+  InstanceSettings,
+  InstanceSettingsStatus,
+  InstanceStaff,
+  InstanceStaffStatus,
+  TargetStatus,
+} from '../api/types.js';
 import type { Kube, EventTarget } from '../kube/client.js';
 import { selectorToString } from '../kube/selector.js';
 import type { Logger } from '../observability/logger.js';
@@ -36,10 +50,18 @@ interface Outcome {
 const decode = (data: Record<string, string> | undefined) =>
   Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 
-const ownedBy = (obj: KubernetesObject, uid: string) => obj.metadata?.ownerReferences?.some((r) => r.uid === uid && r.controller) ?? false;
+const ownedBy = (obj: KubernetesObject, uid: string) =>
+  obj.metadata?.ownerReferences?.some((r) => r.uid === uid && r.controller) ?? false;
 
 /** Whether what we would apply is already there (exact data, our labels, our owner reference). */
-function upToDate(current: (V1ConfigMap | V1Secret) | undefined, desired: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; data: Record<string, string> }, uid: string): boolean {
+function upToDate(
+  current: (V1ConfigMap | V1Secret) | undefined,
+  desired: {
+    metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+    data: Record<string, string>;
+  },
+  uid: string,
+): boolean {
   if (!current) return false;
   const labels = current.metadata?.labels ?? {};
   const annotations = current.metadata?.annotations ?? {};
@@ -60,11 +82,22 @@ export class InstanceSettingsReconciler {
 
   async reconcile(namespace: string, name: string): Promise<void> {
     const { kube } = this.deps;
-    const cr = await kube.read<InstanceSettings & KubernetesObject>(API_VERSION, Kinds.InstanceSettings.kind, namespace, name);
+    const cr = await kube.read<InstanceSettings & KubernetesObject>(
+      API_VERSION,
+      Kinds.InstanceSettings.kind,
+      namespace,
+      name,
+    );
     // Gone: garbage collection removes what we projected. Being deleted: nothing left to converge.
     if (!cr || cr.metadata.deletionTimestamp) return;
     const log = this.deps.log.child({ namespace, name, kind: Kinds.InstanceSettings.kind });
-    const target: EventTarget = { apiVersion: API_VERSION, kind: Kinds.InstanceSettings.kind, name, namespace, uid: cr.metadata.uid };
+    const target: EventTarget = {
+      apiVersion: API_VERSION,
+      kind: Kinds.InstanceSettings.kind,
+      name,
+      namespace,
+      uid: cr.metadata.uid,
+    };
     const previous = cr.status ?? {};
     const status: InstanceSettingsStatus = { ...previous, observedGeneration: cr.metadata.generation };
     const extraConditions: ConditionInput[] = [];
@@ -76,7 +109,13 @@ export class InstanceSettingsReconciler {
     let outcome: Outcome;
     if (!validation.resolved) {
       // Invalid: touch nothing already projected, say what is wrong and how to fix it.
-      outcome = { ready: false, stalled: true, reason: 'InvalidSpec', message: describe(validation.errors), eventType: 'Warning' };
+      outcome = {
+        ready: false,
+        stalled: true,
+        reason: 'InvalidSpec',
+        message: describe(validation.errors),
+        eventType: 'Warning',
+      };
       if (staffErrors.length) await this.reconcileStaff(cr, undefined, staffErrors, log);
       this.deps.metrics.reconciles.inc({ kind: 'InstanceSettings', result: 'invalid' });
     } else {
@@ -85,9 +124,20 @@ export class InstanceSettingsReconciler {
     }
 
     const prevReady = previous.conditions?.find((c) => c.type === 'Ready');
-    status.conditions = mergeConditions(previous.conditions, [...summaryConditions(outcome), ...extraConditions], cr.metadata.generation, this.now());
+    status.conditions = mergeConditions(
+      previous.conditions,
+      [...summaryConditions(outcome), ...extraConditions],
+      cr.metadata.generation,
+      this.now(),
+    );
     if (!jsonEqual(status, previous)) {
-      await kube.patchStatus(Kinds.InstanceSettings.plural, namespace, name, withRemovals(previous, status), Kinds.InstanceSettings.kind);
+      await kube.patchStatus(
+        Kinds.InstanceSettings.plural,
+        namespace,
+        name,
+        withRemovals(previous, status),
+        Kinds.InstanceSettings.kind,
+      );
     }
     // Events mark transitions, not every reconcile: a new reason or message.
     if (!prevReady || prevReady.reason !== outcome.reason || prevReady.message !== outcome.message) {
@@ -95,12 +145,23 @@ export class InstanceSettingsReconciler {
       if (type === 'Warning' || outcome.ready) {
         await kube.event(target, type, outcome.reason, outcome.message);
       }
-      log.log(type === 'Warning' ? 'warn' : 'info', 'status changed', { reason: outcome.reason, ready: outcome.ready, message: outcome.message });
+      log.log(type === 'Warning' ? 'warn' : 'info', 'status changed', {
+        reason: outcome.reason,
+        ready: outcome.ready,
+        message: outcome.message,
+      });
     }
   }
 
   /** Ordered sub-steps for a valid spec: referenced data → projection → children → staff → rollout. */
-  private async converge(cr: InstanceSettings, spec: ResolvedSpec, status: InstanceSettingsStatus, log: Logger, target: EventTarget, extra: ConditionInput[]): Promise<Outcome> {
+  private async converge(
+    cr: InstanceSettings,
+    spec: ResolvedSpec,
+    status: InstanceSettingsStatus,
+    log: Logger,
+    target: EventTarget,
+    extra: ConditionInput[],
+  ): Promise<Outcome> {
     const { kube } = this.deps;
     const ns = cr.metadata.namespace!;
     const name = cr.metadata.name!;
@@ -110,7 +171,13 @@ export class InstanceSettingsReconciler {
     const result = project(cr, spec, data);
     status.catalogVersion = spec.snapshot.id;
     if (!result.ok) {
-      return { ready: false, stalled: true, reason: 'SecretNotFound', message: describe(result.problems), eventType: 'Warning' };
+      return {
+        ready: false,
+        stalled: true,
+        reason: 'SecretNotFound',
+        message: describe(result.problems),
+        eventType: 'Warning',
+      };
     }
     const p = result.projection;
 
@@ -122,7 +189,7 @@ export class InstanceSettingsReconciler {
       changed.push(`${desired.kind} ${desired.metadata.name}`);
     }
     if (changed.length) {
-      await kube.event(target, 'Normal', 'Projected', `updated ${changed.join(', ')}`);
+      await kube.event(target, 'Normal', 'Updated', `updated ${changed.join(', ')}`);
       log.info('projected', { objects: changed });
     }
 
@@ -131,22 +198,54 @@ export class InstanceSettingsReconciler {
     status.secretCount = p.counts.secrets;
     status.settingsHash = p.settingsHash;
     status.envHash = p.envHash;
-    status.projected = { settingsConfigMap: names.settingsConfigMap, envConfigMap: names.envConfigMap, secret: names.secret, ...(p.staff && { staff: names.staff }) };
+    status.projected = {
+      settingsConfigMap: names.settingsConfigMap,
+      envConfigMap: names.envConfigMap,
+      secret: names.secret,
+      ...(p.staff && { staff: names.staff }),
+    };
 
     const staffRefusal = await this.reconcileStaff(cr, p, [], log);
     if (staffRefusal) {
-      extra.push({ type: 'StaffRecorded', status: 'False', reason: staffRefusal.reason, message: staffRefusal.message });
+      extra.push({
+        type: 'StaffRecorded',
+        status: 'False',
+        reason: staffRefusal.reason,
+        message: staffRefusal.message,
+      });
     } else if (p.staff) {
-      extra.push({ type: 'StaffRecorded', status: 'True', reason: 'Recorded', message: `${p.staff.spec.users.length} staff user(s) recorded in InstanceStaff ${names.staff}` });
+      extra.push({
+        type: 'StaffRecorded',
+        status: 'True',
+        reason: 'Recorded',
+        message: `${p.staff.spec.users.length} staff user(s) recorded in InstanceStaff ${names.staff}`,
+      });
     }
 
     status.targets = await this.rollout(cr, spec, p, target, log);
-    if (staffRefusal) return { ready: false, stalled: true, reason: staffRefusal.reason, message: staffRefusal.message, eventType: 'Warning' };
+    if (staffRefusal)
+      return {
+        ready: false,
+        stalled: true,
+        reason: staffRefusal.reason,
+        message: staffRefusal.message,
+        eventType: 'Warning',
+      };
     const pending = status.targets.filter((t) => !t.upToDate);
     if (spec.rollout === 'Manual' && pending.length) {
-      return { ready: true, stalled: false, reason: 'ManualRollout', message: `projected; ${pending.length} target(s) wait for a manual rollout to env hash ${p.envHash ?? ''}` };
+      return {
+        ready: true,
+        stalled: false,
+        reason: 'ManualRollout',
+        message: `projected; ${pending.length} target(s) wait for a manual rollout to env hash ${p.envHash ?? ''}`,
+      };
     }
-    return { ready: true, stalled: false, reason: 'Projected', message: `${p.counts.settings} instance setting(s), ${p.counts.env} environment setting(s) projected` };
+    return {
+      ready: true,
+      stalled: false,
+      reason: 'Projected',
+      message: `${p.counts.settings} instance setting(s), ${p.counts.env} environment setting(s) projected`,
+    };
   }
 
   /** The referenced Secrets (decoded, in memory only) and the HMAC key, created on first use. */
@@ -175,23 +274,43 @@ export class InstanceSettingsReconciler {
       metadata: {
         name: secretName,
         namespace: ns,
-        labels: { [Labels.managedBy]: OPERATOR_NAME, [Labels.instance]: cr.metadata.name!, [Labels.component]: 'hash-key' },
-        ownerReferences: [{ apiVersion: API_VERSION, kind: Kinds.InstanceSettings.kind, name: cr.metadata.name!, uid: cr.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+        labels: {
+          [Labels.managedBy]: OPERATOR_NAME,
+          [Labels.instance]: cr.metadata.name!,
+          [Labels.component]: 'hash-key',
+        },
+        ownerReferences: [
+          {
+            apiVersion: API_VERSION,
+            kind: Kinds.InstanceSettings.kind,
+            name: cr.metadata.name!,
+            uid: cr.metadata.uid!,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       type: 'Opaque',
       data: { [HASH_KEY_DATA]: randomBytes(32).toString('base64') },
     };
-    const created = existing ? await kube.apply(body) : await kube.create(body).catch(async (err: unknown) => {
-      // Someone (another reconcile before a leader change) created it first: use theirs.
-      const again = await kube.read<V1Secret>('v1', 'Secret', ns, secretName);
-      if (!again?.data?.[HASH_KEY_DATA]) throw err;
-      return again;
-    });
+    const created = existing
+      ? await kube.apply(body)
+      : await kube.create(body).catch(async (err: unknown) => {
+          // Someone (another reconcile before a leader change) created it first: use theirs.
+          const again = await kube.read<V1Secret>('v1', 'Secret', ns, secretName);
+          if (!again?.data?.[HASH_KEY_DATA]) throw err;
+          return again;
+        });
     return Buffer.from(created.data![HASH_KEY_DATA]!, 'base64');
   }
 
   /** Record staff users in the companion InstanceStaff; returns the refusal, if any, for the owner's status. */
-  private async reconcileStaff(cr: InstanceSettings, p: Projection | undefined, staffErrors: string[], log: Logger): Promise<{ reason: string; message: string } | undefined> {
+  private async reconcileStaff(
+    cr: InstanceSettings,
+    p: Projection | undefined,
+    staffErrors: string[],
+    log: Logger,
+  ): Promise<{ reason: string; message: string } | undefined> {
     const { kube } = this.deps;
     const ns = cr.metadata.namespace!;
     const name = projectedNames(cr.metadata.name!).staff;
@@ -205,7 +324,12 @@ export class InstanceSettingsReconciler {
     let conditions: ConditionInput[];
     if (decision.action === 'refuse') {
       if (!current) return { reason: decision.reason, message: decision.message };
-      conditions = summaryConditions({ ready: false, stalled: true, reason: decision.reason, message: decision.message });
+      conditions = summaryConditions({
+        ready: false,
+        stalled: true,
+        reason: decision.reason,
+        message: decision.message,
+      });
     } else {
       const desired = p!.staff!;
       if (!current || !jsonEqual(current.spec.users, desired.spec.users) || !ownedBy(current, cr.metadata.uid!)) {
@@ -216,29 +340,66 @@ export class InstanceSettingsReconciler {
         // Counts only: addresses are personal data and stay in the InstanceStaff resource.
         log.info('staff users changed', { added: decision.added.length, removed: decision.removed.length });
         log.debug('staff users changed (addresses)', { added: decision.added, removed: decision.removed });
-        await kube.event({ apiVersion: API_VERSION, kind: Kinds.InstanceStaff.kind, name, namespace: ns, uid: staff!.metadata.uid }, 'Normal', 'StaffChanged', `${decision.added.length} added, ${decision.removed.length} removed; ${decision.users.length} staff user(s) now`);
+        await kube.event(
+          { apiVersion: API_VERSION, kind: Kinds.InstanceStaff.kind, name, namespace: ns, uid: staff!.metadata.uid },
+          'Normal',
+          'StaffChanged',
+          `${decision.added.length} added, ${decision.removed.length} removed; ${decision.users.length} staff user(s) now`,
+        );
       }
       status.count = decision.users.length;
-      conditions = summaryConditions({ ready: true, stalled: false, reason: 'Recorded', message: `${decision.users.length} staff user(s) recorded` });
+      conditions = summaryConditions({
+        ready: true,
+        stalled: false,
+        reason: 'Recorded',
+        message: `${decision.users.length} staff user(s) recorded`,
+      });
       conditions.push(
         decision.users.length < 2
-          ? { type: 'StaffRedundancy', status: 'False', reason: 'FewerThanTwoStaffUsers', message: 'only one staff user: PostHog recommends several, so the instance can still be maintained when one is away' }
-          : { type: 'StaffRedundancy', status: 'True', reason: 'SeveralStaffUsers', message: `${decision.users.length} staff users` },
+          ? {
+              type: 'StaffRedundancy',
+              status: 'False',
+              reason: 'FewerThanTwoStaffUsers',
+              message:
+                'only one staff user: PostHog recommends several, so the instance can still be maintained when one is away',
+            }
+          : {
+              type: 'StaffRedundancy',
+              status: 'True',
+              reason: 'SeveralStaffUsers',
+              message: `${decision.users.length} staff users`,
+            },
       );
     }
     status.observedGeneration = staff!.metadata.generation;
     status.conditions = mergeConditions(prevStatus.conditions, conditions, staff!.metadata.generation, this.now());
     if (!jsonEqual(status, prevStatus)) {
-      await kube.patchStatus(Kinds.InstanceStaff.plural, ns, name, withRemovals(prevStatus, status), Kinds.InstanceStaff.kind);
+      await kube.patchStatus(
+        Kinds.InstanceStaff.plural,
+        ns,
+        name,
+        withRemovals(prevStatus, status),
+        Kinds.InstanceStaff.kind,
+      );
     }
     const prevWarning = prevStatus.conditions?.find((c) => c.type === 'StaffRedundancy')?.status;
     if (decision.action === 'record' && decision.users.length < 2 && prevWarning !== 'False') {
-      await kube.event({ apiVersion: API_VERSION, kind: Kinds.InstanceStaff.kind, name, namespace: ns, uid: staff!.metadata.uid }, 'Warning', 'FewerThanTwoStaffUsers', 'only one staff user: PostHog recommends several');
+      await kube.event(
+        { apiVersion: API_VERSION, kind: Kinds.InstanceStaff.kind, name, namespace: ns, uid: staff!.metadata.uid },
+        'Warning',
+        'FewerThanTwoStaffUsers',
+        'only one staff user: PostHog recommends several',
+      );
     }
     if (decision.action === 'refuse') {
       const prevReady = prevStatus.conditions?.find((c) => c.type === 'Ready');
       if (prevReady?.message !== decision.message) {
-        await kube.event({ apiVersion: API_VERSION, kind: Kinds.InstanceStaff.kind, name, namespace: ns, uid: staff!.metadata.uid }, 'Warning', decision.reason, decision.message);
+        await kube.event(
+          { apiVersion: API_VERSION, kind: Kinds.InstanceStaff.kind, name, namespace: ns, uid: staff!.metadata.uid },
+          'Warning',
+          decision.reason,
+          decision.message,
+        );
       }
       return { reason: decision.reason, message: decision.message };
     }
@@ -246,7 +407,13 @@ export class InstanceSettingsReconciler {
   }
 
   /** Write the env hash on every target that lacks it (Auto), and report what each carries. */
-  private async rollout(cr: InstanceSettings, spec: ResolvedSpec, p: Projection, target: EventTarget, log: Logger): Promise<TargetStatus[]> {
+  private async rollout(
+    cr: InstanceSettings,
+    spec: ResolvedSpec,
+    p: Projection,
+    target: EventTarget,
+    log: Logger,
+  ): Promise<TargetStatus[]> {
     if (!spec.targets || !p.envHash) return [];
     const { kube } = this.deps;
     const ns = cr.metadata.namespace!;
@@ -264,10 +431,20 @@ export class InstanceSettingsReconciler {
           out.push({ kind, name: wName, ...(current && { envHash: current }), upToDate: false });
           continue;
         }
-        await kube.apply({ apiVersion: 'apps/v1', kind, metadata: { name: wName, namespace: ns }, ...rolloutAnnotationPatch(p.envHash) });
+        await kube.apply({
+          apiVersion: 'apps/v1',
+          kind,
+          metadata: { name: wName, namespace: ns },
+          ...rolloutAnnotationPatch(p.envHash),
+        });
         this.deps.metrics.rollouts.inc({ kind });
         log.info('rollout triggered', { workload: `${kind}/${wName}`, envHash: p.envHash });
-        await kube.event(target, 'Normal', 'RolloutTriggered', `${kind} ${wName}: environment changed, pod template annotated with env hash ${p.envHash}`);
+        await kube.event(
+          target,
+          'Normal',
+          'RolloutTriggered',
+          `${kind} ${wName}: environment changed, pod template annotated with env hash ${p.envHash}`,
+        );
         out.push({ kind, name: wName, envHash: p.envHash, upToDate: true });
       }
     }

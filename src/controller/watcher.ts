@@ -105,7 +105,12 @@ export class Watcher {
         if (isGone(err)) this.resourceVersion = undefined;
         const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6)) * (0.8 + Math.random() * 0.4);
         this.metrics.watchRestarts.inc({ resource: this.opts.kind, reason: 'error' });
-        this.log.warn('watch failed; retrying', { watch: this.name, error: errorMessage(err), status: statusCode(err), retryInMs: Math.round(delay) });
+        this.log.warn('watch failed; retrying', {
+          watch: this.name,
+          error: errorMessage(err),
+          status: statusCode(err),
+          retryInMs: Math.round(delay),
+        });
         await sleep(delay);
       }
     }
@@ -117,12 +122,15 @@ export class Watcher {
       let settled = false;
       let silent = false;
       const silenceMs = this.opts.silenceMs ?? 5 * 60_000;
-      const watchdog = setInterval(() => {
-        if (this.silentForMs > silenceMs) {
-          silent = true;
-          this.abort?.abort();
-        }
-      }, Math.min(silenceMs, 10_000));
+      const watchdog = setInterval(
+        () => {
+          if (this.silentForMs > silenceMs) {
+            silent = true;
+            this.abort?.abort();
+          }
+        },
+        Math.min(silenceMs, 10_000),
+      );
       watchdog.unref();
       const finish = (fn: () => void) => {
         if (settled) return;
@@ -149,7 +157,10 @@ export class Watcher {
             }
             if (type === 'ERROR') {
               if (obj.code === 410) finish(() => resolve('expired'));
-              else finish(() => reject(Object.assign(new Error(`watch error ${obj.code ?? ''}`), { statusCode: obj.code })));
+              else
+                finish(() =>
+                  reject(Object.assign(new Error(`watch error ${obj.code ?? ''}`), { statusCode: obj.code })),
+                );
               this.abort?.abort();
               return;
             }
@@ -159,16 +170,17 @@ export class Watcher {
           (err: unknown) => {
             if (silent) return finish(() => resolve('silent'));
             // client-node ends quiet watches with a TimeoutError after 30 s of inactivity: a normal reconnect.
-            if (!err || (err instanceof Error && err.name === 'TimeoutError') || this.stopped) return finish(() => resolve('closed'));
+            if (!err || (err instanceof Error && err.name === 'TimeoutError') || this.stopped)
+              return finish(() => resolve('closed'));
             if (err instanceof Error && err.name === 'AbortError') return finish(() => resolve('closed'));
-            finish(() => reject(err));
+            finish(() => reject(err instanceof Error ? err : new Error(JSON.stringify(err))));
           },
         )
         .then((ac) => {
           this.abort = ac;
           if (this.stopped) ac.abort();
         })
-        .catch((err: unknown) => finish(() => reject(err)));
+        .catch((err: unknown) => finish(() => reject(err instanceof Error ? err : new Error(String(err)))));
     });
   }
 }

@@ -48,9 +48,14 @@ export class Kube {
   }
 
   /** GET, with 404 as undefined. */
-  async read<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string, name: string): Promise<T | undefined> {
+  async read<T extends KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+  ): Promise<T | undefined> {
     try {
-      return (await this.objects.read<T>({ apiVersion, kind, metadata: { name, namespace } })) as T;
+      return await this.objects.read<T>({ apiVersion, kind, metadata: { name, namespace } });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -84,7 +89,13 @@ export class Kube {
       namespace: target.namespace,
       body: {
         metadata: { generateName: `${target.name}.`, namespace: target.namespace },
-        involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace, uid: target.uid },
+        involvedObject: {
+          apiVersion: target.apiVersion,
+          kind: target.kind,
+          name: target.name,
+          namespace: target.namespace,
+          uid: target.uid,
+        },
         type,
         reason,
         // The API server caps event messages; ours list problems, which can be long.

@@ -7,7 +7,11 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', silent = f
   return winston.createLogger({
     level,
     silent,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: false }), winston.format.json()),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.errors({ stack: false }),
+      winston.format.json(),
+    ),
     defaultMeta: { component: 'posthog-settings-operator' },
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
   });

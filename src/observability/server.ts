@@ -7,7 +7,12 @@ export interface HealthSource {
   ready(): { ok: boolean; detail: string };
 }
 
-export function startHttpServer(port: number, metrics: Metrics, health: HealthSource, host = '0.0.0.0'): Promise<Server> {
+export function startHttpServer(
+  port: number,
+  metrics: Metrics,
+  health: HealthSource,
+  host = '0.0.0.0',
+): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics') {
@@ -23,7 +28,8 @@ export function startHttpServer(port: number, metrics: Metrics, health: HealthSo
         });
       return;
     }
-    const check = path === '/healthz' || path === '/livez' ? health.healthy() : path === '/readyz' ? health.ready() : undefined;
+    const check =
+      path === '/healthz' || path === '/livez' ? health.healthy() : path === '/readyz' ? health.ready() : undefined;
     if (!check) {
       res.writeHead(404);
       res.end('not found\n');

@@ -26,7 +26,14 @@ export interface ProjectedMeta {
   namespace: string;
   labels: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences: { apiVersion: string; kind: string; name: string; uid: string; controller: true; blockOwnerDeletion: true }[];
+  ownerReferences: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller: true;
+    blockOwnerDeletion: true;
+  }[];
 }
 
 /** Values read from the cluster that the projection needs: referenced Secrets (decoded) and the hash key. */
@@ -56,7 +63,11 @@ function meta(owner: InstanceSettings, name: string, component: string): Project
   return {
     name,
     namespace: owner.metadata.namespace!,
-    labels: { [Labels.managedBy]: OPERATOR_NAME, [Labels.instance]: owner.metadata.name!, [Labels.component]: component },
+    labels: {
+      [Labels.managedBy]: OPERATOR_NAME,
+      [Labels.instance]: owner.metadata.name!,
+      [Labels.component]: component,
+    },
     ownerReferences: [
       {
         apiVersion: API_VERSION,
@@ -80,10 +91,18 @@ function gather(refs: ResolvedRef[], section: string, data: ReferencedData, prob
     const secret = data.secrets.get(ref.name);
     const path = ['spec', section, name, 'secretKeyRef'];
     if (!secret) {
-      problems.push({ severity: 'error', path, message: `Secret "${ref.name}" not found in the namespace; create it or fix secretKeyRef.name` });
+      problems.push({
+        severity: 'error',
+        path,
+        message: `Secret "${ref.name}" not found in the namespace; create it or fix secretKeyRef.name`,
+      });
     } else if (!(ref.key in secret)) {
       const has = Object.keys(secret).sort().join(', ') || 'no keys';
-      problems.push({ severity: 'error', path, message: `Secret "${ref.name}" has no key "${ref.key}" (it has: ${has}); fix secretKeyRef.key` });
+      problems.push({
+        severity: 'error',
+        path,
+        message: `Secret "${ref.name}" has no key "${ref.key}" (it has: ${has}); fix secretKeyRef.key`,
+      });
     } else out.push([name, secret[ref.key]!]);
   }
   return out;
@@ -94,7 +113,10 @@ function gather(refs: ResolvedRef[], section: string, data: ReferencedData, prob
  * someone who can read a Deployment cannot test guesses of a secret against it.
  */
 export function envHash(key: Buffer, env: Record<string, string>, secretEnv: [string, string][]): string {
-  const canonical = JSON.stringify({ env: Object.entries(env), secretEnv: [...secretEnv].sort(([a], [b]) => (a < b ? -1 : 1)) });
+  const canonical = JSON.stringify({
+    env: Object.entries(env),
+    secretEnv: [...secretEnv].sort(([a], [b]) => (a < b ? -1 : 1)),
+  });
   return createHmac('sha256', key).update(canonical).digest('hex').slice(0, 32);
 }
 
@@ -107,11 +129,19 @@ export function project(owner: InstanceSettings, spec: ResolvedSpec, data: Refer
   const settingsCm: ConfigMapObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { ...meta(owner, names.settingsConfigMap, 'settings'), annotations: { [`${GROUP}/catalog`]: spec.snapshot.id } },
+    metadata: {
+      ...meta(owner, names.settingsConfigMap, 'settings'),
+      annotations: { [`${GROUP}/catalog`]: spec.snapshot.id },
+    },
     data: { ...settingsData, [SETTINGS_JSON_KEY]: JSON.stringify(typed, null, 2) + '\n' },
   };
   const envData = sortedRecord(spec.env.map((e) => [e.name, e.value]));
-  const envCm: ConfigMapObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(owner, names.envConfigMap, 'env'), data: envData };
+  const envCm: ConfigMapObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(owner, names.envConfigMap, 'env'),
+    data: envData,
+  };
 
   const secretSettings = gather(spec.secretSettings, 'secretSettings', data, problems);
   const secretEnv = gather(spec.secretEnv, 'secretEnv', data, problems);
@@ -122,7 +152,9 @@ export function project(owner: InstanceSettings, spec: ResolvedSpec, data: Refer
     kind: 'Secret',
     metadata: meta(owner, names.secret, 'secrets'),
     type: 'Opaque',
-    data: sortedRecord([...secretSettings, ...secretEnv].map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
+    data: sortedRecord(
+      [...secretSettings, ...secretEnv].map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]),
+    ),
   };
 
   let staff: InstanceStaff | undefined;
@@ -144,7 +176,11 @@ export function project(owner: InstanceSettings, spec: ResolvedSpec, data: Refer
       staff,
       envHash: data.hashKey ? envHash(data.hashKey, envData, secretEnv) : undefined,
       settingsHash: createHash('sha256').update(JSON.stringify(settingsCm.data)).digest('hex').slice(0, 16),
-      counts: { settings: spec.settings.length + spec.secretSettings.length, env: spec.env.length + spec.secretEnv.length, secrets: secretSettings.length + secretEnv.length },
+      counts: {
+        settings: spec.settings.length + spec.secretSettings.length,
+        env: spec.env.length + spec.secretEnv.length,
+        secrets: secretSettings.length + secretEnv.length,
+      },
     },
   };
 }

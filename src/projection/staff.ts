@@ -13,7 +13,11 @@ export type StaffDecision =
  * @param staffErrors validation messages about spec.staffUsers
  * @param current the InstanceStaff as it is now
  */
-export function decideStaff(desired: string[] | undefined, staffErrors: string[], current: InstanceStaff | undefined): StaffDecision {
+export function decideStaff(
+  desired: string[] | undefined,
+  staffErrors: string[],
+  current: InstanceStaff | undefined,
+): StaffDecision {
   const previous = current?.spec.users ?? [];
   if (staffErrors.length > 0) {
     return {
@@ -35,7 +39,12 @@ export function decideStaff(desired: string[] | undefined, staffErrors: string[]
   return { action: 'record', users: desired, added, removed };
 }
 
-export function appendHistory(history: readonly StaffHistoryEntry[] | undefined, added: string[], removed: string[], now: Date): StaffHistoryEntry[] {
+export function appendHistory(
+  history: readonly StaffHistoryEntry[] | undefined,
+  added: string[],
+  removed: string[],
+  now: Date,
+): StaffHistoryEntry[] {
   const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const entries: StaffHistoryEntry[] = [
     ...added.map((email) => ({ time, action: 'Added' as const, email })),

@@ -1,5 +1,11 @@
 /** Runs the operator in-process against the test control plane, and small helpers around InstanceSettings. */
-import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type CoreV1Event } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type CoreV1Event,
+} from '@kubernetes/client-node';
 import { API_VERSION, GROUP, Kinds, VERSION } from '../../src/api/constants.js';
 import type { InstanceSettings, InstanceSettingsSpec, InstanceStaff } from '../../src/api/types.js';
 import { Operator } from '../../src/controller/operator.js';
@@ -19,38 +25,70 @@ export async function startOperator(namespaces: string[]): Promise<RunningOperat
   await installCrds();
   const metrics = new Metrics(false);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'error');
-  const operator = new Operator(kubeConfig(), { namespaces, workers: 4, resyncMs: 60_000, backoffBaseMs: 200, backoffMaxMs: 5_000 }, log, metrics);
+  const operator = new Operator(
+    kubeConfig(),
+    { namespaces, workers: 4, resyncMs: 60_000, backoffBaseMs: 200, backoffMaxMs: 5_000 },
+    log,
+    metrics,
+  );
   operator.start();
   return { operator, metrics, stop: () => operator.stop(), writes: () => metrics.total(metrics.apiWrites) };
 }
 
-export async function applyInstanceSettings(namespace: string, name: string, spec: InstanceSettingsSpec): Promise<void> {
+export async function applyInstanceSettings(
+  namespace: string,
+  name: string,
+  spec: InstanceSettingsSpec,
+): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(kubeConfig());
   const body = { apiVersion: API_VERSION, kind: Kinds.InstanceSettings.kind, metadata: { name, namespace }, spec };
-  await api.patch(body as KubernetesObject, undefined, undefined, 'integration-test', true, PatchStrategy.ServerSideApply);
+  await api.patch(body, undefined, undefined, 'integration-test', true, PatchStrategy.ServerSideApply);
 }
 
 export async function getInstanceSettings(namespace: string, name: string): Promise<InstanceSettings> {
   const custom = kubeConfig().makeApiClient(CustomObjectsApi);
-  return (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: Kinds.InstanceSettings.plural, name })) as InstanceSettings;
+  return (await custom.getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: Kinds.InstanceSettings.plural,
+    name,
+  })) as InstanceSettings;
 }
 
 export async function getInstanceStaff(namespace: string, name: string): Promise<InstanceStaff> {
   const custom = kubeConfig().makeApiClient(CustomObjectsApi);
-  return (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: Kinds.InstanceStaff.plural, name })) as InstanceStaff;
+  return (await custom.getNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: Kinds.InstanceStaff.plural,
+    name,
+  })) as InstanceStaff;
 }
 
 /** Wait until the operator has reconciled the current generation and the Ready condition satisfies `check`. */
-export async function waitForStatus(namespace: string, name: string, check: (cr: InstanceSettings) => boolean, what = 'status'): Promise<InstanceSettings> {
-  return eventually(async () => {
-    const cr = await getInstanceSettings(namespace, name);
-    const observed = cr.status?.observedGeneration === cr.metadata.generation;
-    return observed && check(cr) ? cr : undefined;
-  }, 30_000, what);
+export async function waitForStatus(
+  namespace: string,
+  name: string,
+  check: (cr: InstanceSettings) => boolean,
+  what = 'status',
+): Promise<InstanceSettings> {
+  return eventually(
+    async () => {
+      const cr = await getInstanceSettings(namespace, name);
+      const observed = cr.status?.observedGeneration === cr.metadata.generation;
+      return observed && check(cr) ? cr : undefined;
+    },
+    30_000,
+    what,
+  );
 }
 
-export const condition = (cr: { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }, type: string) =>
-  cr.status?.conditions?.find((c) => c.type === type);
+export const condition = (
+  cr: { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } },
+  type: string,
+) => cr.status?.conditions?.find((c) => c.type === type);
 
 export async function events(namespace: string, involvedName: string): Promise<CoreV1Event[]> {
   const core = kubeConfig().makeApiClient(CoreV1Api);
@@ -62,13 +100,17 @@ export async function events(namespace: string, involvedName: string): Promise<C
 export async function settled(run: RunningOperator, quietMs = 1500): Promise<void> {
   let last = await run.writes();
   let since = Date.now();
-  await eventually(async () => {
-    const now = await run.writes();
-    if (now !== last || run.operator.queue.depth > 0) {
-      last = now;
-      since = Date.now();
-      return undefined;
-    }
-    return Date.now() - since >= quietMs ? true : undefined;
-  }, 60_000, 'the operator to settle');
+  await eventually(
+    async () => {
+      const now = await run.writes();
+      if (now !== last || run.operator.queue.depth > 0) {
+        last = now;
+        since = Date.now();
+        return undefined;
+      }
+      return Date.now() - since >= quietMs ? true : undefined;
+    },
+    60_000,
+    'the operator to settle',
+  );
 }
