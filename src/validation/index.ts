@@ -68,7 +68,8 @@ const refExample = (name: string) => `{${name}: {secretKeyRef: {name: <secret>, 
 function describeAbsence(def: SettingDef, snapshot: Snapshot, version: string): string | undefined {
   const a = availability(def, snapshot);
   if (a.state === 'notYet') {
-    return `${def.key} was added in ${a.added.label} (${def.addedNote}); PostHog ${version} does not have it: raise spec.posthogVersion or remove the key`;
+    const note = def.addedNote === a.added.label ? '' : ` (${def.addedNote})`;
+    return `${def.key} was added in ${a.added.label}${note}; PostHog ${version} does not have it: raise spec.posthogVersion or remove the key`;
   }
   if (a.state === 'removed') {
     const note = a.removed.kind === 'release' && def.removedNote ? ` (${def.removedNote})` : '';
@@ -219,7 +220,9 @@ export function validateSpec(spec: unknown): ValidationResult {
       const env = findEnvVar(key);
       issues.error(
         path,
-        env ? `${key} is an environment-only setting; move it to spec.secretEnv` : unknownSetting(key),
+        env
+          ? `${key} is an environment-only setting; move it to ${env.secret ? 'spec.secretEnv' : 'spec.env'}`
+          : unknownSetting(key),
       );
       continue;
     }

@@ -1,8 +1,9 @@
 /**
  * The Helm chart (helm/posthog-settings-operator): it lints strictly, its values schema rejects typos, it renders
  * the objects the operator needs (cluster-wide or per namespace), its RBAC grants exactly what the operator uses,
- * and the rendered manifests are accepted by the real API server (server-side dry run, then a real install whose
- * ServiceAccount is asked what it may do).
+ * and the rendered manifests are accepted by the real API server: a server-side dry run, the restricted Pod Security
+ * Standard, a real install whose ServiceAccount is asked what it may do, and the operator itself started with the
+ * rendered args and env and that ServiceAccount's token, reconciling an InstanceSettings to Ready.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
