@@ -141,7 +141,7 @@ describe('InstanceSettings controller', function () {
         });
         return cms.items.length === 0 && secs.items.length === 0 ? true : undefined;
       },
-      60_000,
+      100_000,
       'projected objects to be garbage-collected',
     );
   });

@@ -159,7 +159,7 @@ describe('InstanceStaff', function () {
           return true;
         }
       },
-      60_000,
+      100_000,
       'the InstanceStaff to be garbage-collected',
     );
   });
