@@ -14,7 +14,7 @@ function overview(): string {
   return [
     `Usage: ${CLI_NAME} <command> [options]`,
     '',
-    'Check and explore PostHog InstanceSettings resources offline.',
+    'Check, render and explore PostHog InstanceSettings resources offline, and run the operator.',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),

@@ -7,7 +7,7 @@ import { Operator } from '../controller/operator.js';
 import { createLogger, errorMessage } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { startHttpServer } from '../observability/server.js';
-import { CLI_NAME, ExitCode, UsageError, type Command, type IO } from './command.js';
+import { CLI_NAME, ExitCode, UsageError, type Command } from './command.js';
 
 const usage = `Usage: ${CLI_NAME} run [flags]
 
@@ -35,7 +35,7 @@ function num(value: string | undefined, flag: string, fallback: number): number 
   return n;
 }
 
-async function run(argv: string[], io: IO): Promise<number> {
+async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     allowNegative: true,
@@ -133,7 +133,6 @@ async function run(argv: string[], io: IO): Promise<number> {
   }
   metrics.isLeader.set(1);
   operator.start();
-  io.stdout.write('');
   // Runs until a signal arrives.
   await new Promise<never>(() => undefined);
   return ExitCode.ok;
@@ -144,7 +143,7 @@ export const runCommand: Command = {
   summary: 'run the operator against a cluster',
   usage,
   run: (argv, io) =>
-    run(argv, io).catch((err: unknown) => {
+    run(argv).catch((err: unknown) => {
       if (
         err instanceof Error &&
         'code' in err &&

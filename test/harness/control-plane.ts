@@ -68,6 +68,8 @@ export interface ControlPlaneOptions {
   /** How long each component may take to become ready. */
   startTimeoutMs?: number;
   log?: (msg: string) => void;
+  /** Extra kube-apiserver flags, e.g. --watch-cache=false for a test that needs etcd's own watch semantics. */
+  apiServerArgs?: string[];
   /** Kill the processes and exit on SIGINT/SIGTERM (default true; a caller with its own shutdown says false). */
   handleSignals?: boolean;
 }
@@ -76,6 +78,7 @@ export class ControlPlane {
   readonly children: Child[] = [];
   server = '';
   kubeconfigPath = '';
+  etcdUrl = '';
   private exitHook = () => this.killNow();
 
   private constructor(
@@ -97,7 +100,7 @@ export class ControlPlane {
       }
     }
     try {
-      await cp.boot(opts.controllerManager ?? true, opts.startTimeoutMs ?? 90_000);
+      await cp.boot(opts.controllerManager ?? true, opts.startTimeoutMs ?? 90_000, opts.apiServerArgs ?? []);
     } catch (err) {
       await cp.stop();
       throw err;
@@ -132,7 +135,7 @@ export class ControlPlane {
     );
   }
 
-  private async boot(withControllerManager: boolean, timeoutMs: number): Promise<void> {
+  private async boot(withControllerManager: boolean, timeoutMs: number, extraApiArgs: string[]): Promise<void> {
     const started = Date.now();
     const d = this.dir;
     const [etcdPort, peerPort, apiPort, kcmPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -148,7 +151,8 @@ export class ControlPlane {
       '--unsafe-no-fsync=true',
       '--log-level=warn',
     ]);
-    await this.waitFor(etcd, `http://127.0.0.1:${etcdPort}/health`, timeoutMs);
+    this.etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    await this.waitFor(etcd, `${this.etcdUrl}/health`, timeoutMs);
 
     // Service-account signing key: the TokenRequest API and the controller manager's token controller need it.
     const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -178,6 +182,7 @@ export class ControlPlane {
       // Pods would need a "default" ServiceAccount at admission; envtest drops the plugin for the same reason.
       '--disable-admission-plugins=ServiceAccount',
       '--endpoint-reconciler-type=none',
+      ...extraApiArgs,
     ]);
     // The self-signed file holds the serving certificate followed by its CA: usable as the trust bundle.
     const caFile = join(certDir, 'apiserver.crt');

@@ -1,4 +1,10 @@
 /** Proves the harness is a real cluster: controllers run, garbage collection runs, RBAC is enforced. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { binaryPath } from '../harness/control-plane.js';
 import { expect } from 'chai';
 import {
   AppsV1Api,
@@ -125,5 +131,41 @@ describe('local control plane', () => {
     });
     const list = await eventually(() => asReader.listNamespacedConfigMap({ namespace: ns }), 10_000, 'RBAC to allow');
     expect(list.items).to.be.an('array');
+  });
+});
+
+describe('make cluster-up / cluster-down', () => {
+  it('starts a cluster kubectl can use and stops it leaving no process behind', () => {
+    const cli = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'harness/cluster-cli.js');
+    const base = mkdtempSync(join(tmpdir(), 'cluster-cli-'));
+    const dir = join(base, 'cluster');
+    try {
+      const up = spawnSync(process.execPath, [cli, 'up', '--dir', dir], { encoding: 'utf8', timeout: 120_000 });
+      expect(up.status, up.stderr).to.equal(0);
+      expect(up.stdout).to.include(join(base, 'kubeconfig'));
+      const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
+        supervisor: number;
+        children: number[];
+      };
+      expect(state.children).to.have.length(3);
+      const get = spawnSync(binaryPath('kubectl'), ['--kubeconfig', join(base, 'kubeconfig'), 'get', 'ns', 'default'], {
+        encoding: 'utf8',
+      });
+      expect(get.status, get.stderr).to.equal(0);
+
+      const down = spawnSync(process.execPath, [cli, 'down', '--dir', dir], { encoding: 'utf8', timeout: 60_000 });
+      expect(down.status, down.stderr).to.equal(0);
+      const alive = [state.supervisor, ...state.children].filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(alive, 'processes left running').to.deep.equal([]);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
