@@ -5,7 +5,7 @@
  * safety net for anything a watch may have missed.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { API_VERSION, GROUP, Kinds, Labels, OPERATOR_NAME, VERSION } from '../api/constants.js';
+import { Annotations, API_VERSION, GROUP, Kinds, Labels, OPERATOR_NAME, VERSION } from '../api/constants.js';
 import type { InstanceSettings } from '../api/types.js';
 import { Kube } from '../kube/client.js';
 import { describeApiError } from '../kube/errors.js';
@@ -14,7 +14,7 @@ import { errorMessage, type Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HealthSource } from '../observability/server.js';
 import { InstanceSettingsReconciler } from './reconciler.js';
-import { Watcher, type WatchHandler } from './watcher.js';
+import { Watcher, type WatchEventType, type WatchHandler } from './watcher.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface OperatorOptions {
@@ -199,16 +199,28 @@ export class Operator implements HealthSource {
 
   /** A target workload appeared or changed: the InstanceSettings selecting it make sure it carries the hash. */
   private workloadHandler(kind: string): WatchHandler {
-    const enqueue = (obj: KubernetesObject) => {
+    const enqueue = (type: WatchEventType, obj: KubernetesObject) => {
       const ns = obj.metadata!.namespace!;
+      const carried = (obj as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } }).spec
+        ?.template?.metadata?.annotations?.[Annotations.envHash];
       for (const [key, cr] of this.cache) {
         const t = cr.spec?.targets;
         if (cr.metadata.namespace !== ns || !t?.selector) continue;
         if (t.kinds?.length && !t.kinds.includes(kind as never)) continue;
-        if (selectorMatches(t.selector, obj.metadata?.labels)) this.queue.add(key);
+        if (!selectorMatches(t.selector, obj.metadata?.labels)) continue;
+        // Workload status churns with every Pod; only a target that lacks the current hash (or is gone, for the
+        // status) needs its InstanceSettings reconciled.
+        if (
+          type !== 'DELETED' &&
+          cr.spec?.rollout !== 'Manual' &&
+          carried !== undefined &&
+          carried === cr.status?.envHash
+        )
+          continue;
+        this.queue.add(key);
       }
     };
-    return { onList: () => undefined, onEvent: (type, obj) => type !== 'DELETED' && enqueue(obj) };
+    return { onList: () => undefined, onEvent: enqueue };
   }
 
   private async worker(): Promise<void> {

@@ -212,6 +212,45 @@ describe('InstanceSettings controller', function () {
     expect(rollouts).to.have.length(3);
   });
 
+  it('gives a new workload matching the selector the current hash, and only matching kinds', async () => {
+    await applyInstanceSettings(ns, 'ph', {
+      ...baseSpec(),
+      targets: { ...baseSpec().targets!, kinds: ['Deployment'] },
+    });
+    const cr = await waitForStatus(ns, 'ph', (c) => condition(c, 'Ready')?.status === 'True');
+    await deployment(ns, 'late', { 'app.kubernetes.io/part-of': 'posthog' });
+    await eventually(
+      async () => ((await podTemplateHash(ns, 'late')) === cr.status?.envHash ? true : undefined),
+      20_000,
+      'the new Deployment to get the hash',
+    );
+    const sts = await kubeConfig()
+      .makeApiClient(AppsV1Api)
+      .createNamespacedStatefulSet({
+        namespace: ns,
+        body: {
+          metadata: { name: 'db', labels: { 'app.kubernetes.io/part-of': 'posthog' } },
+          spec: {
+            serviceName: 'db',
+            selector: { matchLabels: { app: 'db' } },
+            template: {
+              metadata: { labels: { app: 'db' } },
+              spec: { containers: [{ name: 'db', image: 'example.invalid/db:1' }] },
+            },
+          },
+        },
+      });
+    await waitForStatus(ns, 'ph', (c) => c.status?.targets?.some((t) => t.name === 'late' && t.upToDate) ?? false);
+    await settled(run);
+    const now = await kubeConfig()
+      .makeApiClient(AppsV1Api)
+      .readNamespacedStatefulSet({ name: sts.metadata!.name!, namespace: ns });
+    expect(
+      now.spec?.template.metadata?.annotations?.[Annotations.envHash],
+      'a StatefulSet is not a target kind here',
+    ).to.equal(undefined);
+  });
+
   it('restores a projected ConfigMap that someone edits or deletes', async () => {
     await applyInstanceSettings(ns, 'ph', baseSpec());
     await waitForStatus(ns, 'ph', (c) => condition(c, 'Ready')?.status === 'True');
