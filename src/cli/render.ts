@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { API_VERSION, Annotations, Kinds, projectedNames } from '../api/constants.js';
 import type { InstanceSettings } from '../api/types.js';
-import { project } from '../projection/index.js';
+import { HASH_KEY_DATA, project } from '../projection/index.js';
 import { formatIssue, validateSpec } from '../validation/index.js';
 import {
   CLI_NAME,
@@ -98,7 +98,7 @@ async function render(argv: string[], io: IO): Promise<number> {
     const keySecret = secretDocs.find(
       (d) => d?.kind === 'Secret' && d.metadata?.name === projectedNames(name).hashKeySecret,
     );
-    const rawKey = keySecret?.data?.['hmac-key'];
+    const rawKey = keySecret?.data?.[HASH_KEY_DATA];
     const projection = project(owner, result.resolved, {
       secrets,
       hashKey: rawKey ? Buffer.from(rawKey, 'base64') : undefined,

@@ -5,15 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
-import {
-  API_VERSION,
-  Annotations,
-  Kinds,
-  Labels,
-  OPERATOR_NAME,
-  projectedNames,
-  type TargetKind,
-} from '../api/constants.js';
+import { API_VERSION, Annotations, Kinds, projectedNames, type TargetKind } from '../api/constants.js';
 import type {
   InstanceSettings,
   InstanceSettingsStatus,
@@ -25,12 +17,17 @@ import type { Kube, EventTarget } from '../kube/client.js';
 import { selectorToString } from '../kube/selector.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { project, rolloutAnnotationPatch, type Projection, type ReferencedData } from '../projection/index.js';
+import {
+  HASH_KEY_DATA,
+  hashKeySecret,
+  project,
+  rolloutAnnotationPatch,
+  type Projection,
+  type ReferencedData,
+} from '../projection/index.js';
 import { appendHistory, decideStaff } from '../projection/staff.js';
 import { formatIssue, formatPath, validateSpec, type Issue, type ResolvedSpec } from '../validation/index.js';
 import { jsonEqual, mergeConditions, summaryConditions, type ConditionInput } from './conditions.js';
-
-const HASH_KEY_DATA = 'hmac-key';
 
 export interface ReconcilerDeps {
   kube: Kube;
@@ -268,31 +265,7 @@ export class InstanceSettingsReconciler {
     const existing = await kube.read<V1Secret>('v1', 'Secret', ns, secretName);
     const key = existing?.data?.[HASH_KEY_DATA];
     if (key) return Buffer.from(key, 'base64');
-    const body: V1Secret = {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        name: secretName,
-        namespace: ns,
-        labels: {
-          [Labels.managedBy]: OPERATOR_NAME,
-          [Labels.instance]: cr.metadata.name!,
-          [Labels.component]: 'hash-key',
-        },
-        ownerReferences: [
-          {
-            apiVersion: API_VERSION,
-            kind: Kinds.InstanceSettings.kind,
-            name: cr.metadata.name!,
-            uid: cr.metadata.uid!,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-      type: 'Opaque',
-      data: { [HASH_KEY_DATA]: randomBytes(32).toString('base64') },
-    };
+    const body = hashKeySecret(cr, randomBytes(32));
     const created = existing
       ? await kube.apply(body)
       : await kube.create(body).catch(async (err: unknown) => {

@@ -96,7 +96,7 @@ function gather(refs: ResolvedRef[], section: string, data: ReferencedData, prob
         path,
         message: `Secret "${ref.name}" not found in the namespace; create it or fix secretKeyRef.name`,
       });
-    } else if (!(ref.key in secret)) {
+    } else if (!Object.hasOwn(secret, ref.key)) {
       const has = Object.keys(secret).sort().join(', ') || 'no keys';
       problems.push({
         severity: 'error',
@@ -113,9 +113,11 @@ function gather(refs: ResolvedRef[], section: string, data: ReferencedData, prob
  * someone who can read a Deployment cannot test guesses of a secret against it.
  */
 export function envHash(key: Buffer, env: Record<string, string>, secretEnv: [string, string][]): string {
+  // Both parts sorted by name, so the hash depends on the values only, never on the order they came in.
+  const byName = ([a]: [string, string], [b]: [string, string]) => (a < b ? -1 : a > b ? 1 : 0);
   const canonical = JSON.stringify({
-    env: Object.entries(env),
-    secretEnv: [...secretEnv].sort(([a], [b]) => (a < b ? -1 : 1)),
+    env: Object.entries(env).sort(byName),
+    secretEnv: [...secretEnv].sort(byName),
   });
   return createHmac('sha256', key).update(canonical).digest('hex').slice(0, 32);
 }
@@ -182,6 +184,20 @@ export function project(owner: InstanceSettings, spec: ResolvedSpec, data: Refer
         secrets: secretSettings.length + secretEnv.length,
       },
     },
+  };
+}
+
+/** Data key of the rollout-hash key in the `<name>-hash-key` Secret. */
+export const HASH_KEY_DATA = 'hmac-key';
+
+/** The Secret that keeps a resource's rollout-hash key; created once, with a fresh random key. */
+export function hashKeySecret(owner: InstanceSettings, key: Buffer): SecretObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta(owner, projectedNames(owner.metadata.name!).hashKeySecret, 'hash-key'),
+    type: 'Opaque',
+    data: { [HASH_KEY_DATA]: key.toString('base64') },
   };
 }
 
