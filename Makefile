@@ -42,6 +42,7 @@ test: lint test-unit test-integration
 
 bench: build tools
 	$(NODE) dist/bench/run.js
+	$(NODE) --expose-gc --no-flush-bytecode dist/bench/operator.js
 
 cluster-up: build tools
 	$(NODE) dist/test/harness/cluster-cli.js up --dir $(DEV_DIR)/cluster
