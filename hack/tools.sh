@@ -70,8 +70,8 @@ regenerate() {
   local stg="v0.${K8S_VERSION#v1.}" gomod
   cd "$ROOT/tools/kubernetes"
   gomod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": *"\([^"]*\)".*/\1/p')
-  go mod edit -dropreplace=all 2>/dev/null || true
-  for m in $(go mod edit -json | sed -n 's/.*"Old": *{ *"Path": *"\([^"]*\)".*/\1/p'); do go mod edit -dropreplace="$m"; done
+  # Start from no replaces, so a staging module that a release dropped does not linger.
+  for m in $(awk '$1 == "replace" {print $2}' go.mod); do go mod edit -dropreplace="$m"; done
   grep -E '^[[:space:]]+k8s\.io/[^ ]+ v0\.0\.0$' "$gomod" | awk '{print $1}' | while read -r m; do
     go mod edit "-replace=$m=$m@$stg"
   done
