@@ -3,7 +3,6 @@
  * same pure validation and projection code. Referenced Secrets (and the hash-key Secret, for the exact env hash)
  * can be supplied with --secrets; secret values are redacted unless --show-secrets.
  */
-import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { API_VERSION, Annotations, Kinds, projectedNames } from '../api/constants.js';
 import type { InstanceSettings } from '../api/types.js';
@@ -19,6 +18,7 @@ import {
   type Command,
   type IO,
 } from './command.js';
+import { parseSource, readSources, type Unreadable } from './sources.js';
 
 const usage = `Usage: ${CLI_NAME} render -f FILE [--secrets FILE] [--show-secrets] [--output yaml|json]
 
@@ -35,15 +35,15 @@ interface SecretDoc {
   stringData?: Record<string, string>;
 }
 
-function readText(path: string, io: IO): Promise<string> {
-  if (path !== '-') return Promise.resolve(readFileSync(path, 'utf8'));
-  return new Promise((resolve, reject) => {
-    let text = '';
-    io.stdin.setEncoding('utf8');
-    io.stdin.on('data', (c: string) => (text += c));
-    io.stdin.on('end', () => resolve(text));
-    io.stdin.on('error', reject);
-  });
+/** Documents of one input, parsed as `validate` parses them (YAML 1.1, like kubectl), so both read the same values. */
+async function readDocuments(path: string, io: IO): Promise<unknown[]> {
+  const { sources, unreadable } = await readSources([path], io.stdin);
+  const problems = [...unreadable, ...sources.flatMap((src) => parseSource(src).errors)];
+  if (problems.length) {
+    const where = (u: Unreadable) => [u.file, u.line, u.col].filter((x) => x !== undefined).join(':');
+    throw new Error(problems.map((u) => `${where(u)}: ${u.message}`).join('; '));
+  }
+  return sources.flatMap((src) => parseSource(src).documents.map((d) => d.value));
 }
 
 async function render(argv: string[], io: IO): Promise<number> {
@@ -58,8 +58,8 @@ async function render(argv: string[], io: IO): Promise<number> {
   let docs: unknown[];
   let secretDocs: SecretDoc[] = [];
   try {
-    docs = yaml.loadAll(await readText(values.file, io));
-    if (values.secrets) secretDocs = yaml.loadAll(readFileSync(values.secrets, 'utf8')) as SecretDoc[];
+    docs = await readDocuments(values.file, io);
+    if (values.secrets) secretDocs = (await readDocuments(values.secrets, io)) as SecretDoc[];
   } catch (err) {
     writeLine(io.stderr, `${CLI_NAME} render: ${err instanceof Error ? err.message : String(err)}`);
     return ExitCode.usage;

@@ -225,6 +225,16 @@ describe('posthog-settings render', () => {
       expect(r.stderr).to.include('error: posthog: spec.settings.EMAIL_PORT: "abc" is not an integer');
     });
 
+    it('reads YAML as kubectl and validate do: unquoted off is a boolean, not the text "off"', () => {
+      const path = file(
+        'yaml11.yaml',
+        INSTANCE.replace('EMAIL_PORT: 587', 'EMAIL_PORT: 587\n    CLICKHOUSE_KILL_SWITCH: off'),
+      );
+      const r = render(['-f', path, '--secrets', file('secrets.yaml', docs(SMTP_SECRET, POSTHOG_SECRET))]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.include('spec.settings.CLICKHOUSE_KILL_SWITCH');
+    });
+
     it('exits 2 without -f', () => {
       const r = render([]);
       expect(r.status).to.equal(2);
