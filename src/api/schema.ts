@@ -300,6 +300,10 @@ export const instanceSettingsStatusSchema: Schema = describe('What the operator 
           name: describe('Workload name.', { type: 'string' }),
           envHash: describe('Hash found on its pod template.', { type: 'string' }),
           upToDate: describe('Whether it carries the current hash.', { type: 'boolean' }),
+          conflictsWith: describe(
+            'Other InstanceSettings that also select this workload; it is left alone until only one does.',
+            { type: 'array', items: { type: 'string' } },
+          ),
         },
       },
     }),

@@ -53,6 +53,8 @@ export interface TargetStatus {
   name: string;
   envHash?: string;
   upToDate: boolean;
+  /** Other InstanceSettings that also select this workload; while any do, it is left alone. */
+  conflictsWith?: string[];
 }
 
 export interface InstanceSettingsStatus {

@@ -13,6 +13,7 @@ import { selectorMatches } from '../kube/selector.js';
 import { errorMessage, type Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HealthSource } from '../observability/server.js';
+import { jsonEqual } from './conditions.js';
 import { InstanceSettingsReconciler } from './reconciler.js';
 import { Watcher, type WatchEventType, type WatchHandler } from './watcher.js';
 import { WorkQueue } from './workqueue.js';
@@ -149,10 +150,19 @@ export class Operator implements HealthSource {
   }
 
   private primaryHandler(namespace: string | undefined): WatchHandler {
+    // Targets are shared ground: when one resource's targets change, its neighbours may gain or lose a conflict.
+    const requeueNeighbours = (cr: InstanceSettings) => {
+      for (const [key, other] of this.cache) {
+        if (other.metadata.namespace === cr.metadata.namespace && other.spec?.targets) this.queue.add(key);
+      }
+    };
     const put = (obj: KubernetesObject) => {
       const key = keyOf(obj.metadata!.namespace!, obj.metadata!.name!);
-      this.cache.set(key, obj as InstanceSettings);
+      const cr = obj as InstanceSettings;
+      const before = this.cache.get(key);
+      this.cache.set(key, cr);
       this.queue.add(key);
+      if (!jsonEqual(before?.spec?.targets, cr.spec?.targets)) requeueNeighbours(cr);
     };
     return {
       onList: (items) => {
@@ -164,8 +174,9 @@ export class Operator implements HealthSource {
         items.forEach(put);
       },
       onEvent: (type, obj) => {
-        if (type === 'DELETED') this.cache.delete(keyOf(obj.metadata!.namespace!, obj.metadata!.name!));
-        else put(obj);
+        if (type !== 'DELETED') return put(obj);
+        this.cache.delete(keyOf(obj.metadata!.namespace!, obj.metadata!.name!));
+        if ((obj as InstanceSettings).spec?.targets) requeueNeighbours(obj as InstanceSettings);
       },
     };
   }

@@ -5,16 +5,26 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
-import { API_VERSION, Annotations, Kinds, projectedNames, type TargetKind } from '../api/constants.js';
+import {
+  API_VERSION,
+  Annotations,
+  GROUP,
+  Kinds,
+  projectedNames,
+  TargetKinds,
+  VERSION,
+  type TargetKind,
+} from '../api/constants.js';
 import type {
   InstanceSettings,
   InstanceSettingsStatus,
   InstanceStaff,
   InstanceStaffStatus,
+  LabelSelector,
   TargetStatus,
 } from '../api/types.js';
 import type { Kube, EventTarget } from '../kube/client.js';
-import { selectorToString } from '../kube/selector.js';
+import { selectorMatches, selectorToString } from '../kube/selector.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import {
@@ -228,6 +238,16 @@ export class InstanceSettingsReconciler {
         message: staffRefusal.message,
         eventType: 'Warning',
       };
+    const conflicts = status.targets.filter((t) => t.conflictsWith?.length);
+    if (conflicts.length) {
+      return {
+        ready: false,
+        stalled: true,
+        reason: 'TargetConflict',
+        message: `${conflicts.map((t) => `${t.kind} ${t.name} is also a target of InstanceSettings ${t.conflictsWith!.join(', ')}`).join('; ')}: it is left alone until one InstanceSettings selects it; narrow spec.targets.selector`,
+        eventType: 'Warning',
+      };
+    }
     const pending = status.targets.filter((t) => !t.upToDate);
     if (spec.rollout === 'Manual' && pending.length) {
       return {
@@ -391,11 +411,21 @@ export class InstanceSettingsReconciler {
     const { kube } = this.deps;
     const ns = cr.metadata.namespace!;
     const labelSelector = selectorToString(spec.targets.selector);
+    const rivals = await this.otherTargeters(cr);
     const out: TargetStatus[] = [];
     for (const kind of spec.targets.kinds) {
       for (const w of await this.listWorkloads(kind, ns, labelSelector)) {
         const wName = w.metadata!.name!;
         const current = w.spec?.template?.metadata?.annotations?.[Annotations.envHash];
+        // Two resources writing different hashes on one workload would roll it on every reconcile of either:
+        // neither touches it until one of them lets go.
+        const conflictsWith = rivals
+          .filter((r) => r.kinds.includes(kind) && selectorMatches(r.selector, w.metadata?.labels))
+          .map((r) => r.name);
+        if (conflictsWith.length) {
+          out.push({ kind, name: wName, ...(current && { envHash: current }), upToDate: false, conflictsWith });
+          continue;
+        }
         if (current === p.envHash) {
           out.push({ kind, name: wName, envHash: current, upToDate: true });
           continue;
@@ -422,6 +452,25 @@ export class InstanceSettingsReconciler {
       }
     }
     return out.sort((a, b) => (a.kind + a.name < b.kind + b.name ? -1 : 1));
+  }
+
+  /** The other InstanceSettings of the namespace that name targets (a read, not a cache: it must be current). */
+  private async otherTargeters(
+    cr: InstanceSettings,
+  ): Promise<{ name: string; selector: LabelSelector; kinds: string[] }[]> {
+    const list = (await this.deps.kube.custom.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: cr.metadata.namespace!,
+      plural: Kinds.InstanceSettings.plural,
+    })) as { items: InstanceSettings[] };
+    return list.items
+      .filter((o) => o.metadata.name !== cr.metadata.name && o.spec?.targets?.selector)
+      .map((o) => ({
+        name: o.metadata.name!,
+        selector: o.spec!.targets!.selector,
+        kinds: o.spec!.targets!.kinds?.length ? o.spec!.targets!.kinds : [...TargetKinds],
+      }));
   }
 
   private async listWorkloads(kind: TargetKind, namespace: string, labelSelector: string) {

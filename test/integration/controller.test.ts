@@ -399,3 +399,48 @@ describe('operator resource checks', () => {
     }
   });
 });
+
+describe('InstanceSettings sharing a namespace', () => {
+  it('leaves a workload alone while two resources select it, and rolls it once one lets go', async () => {
+    const ns = await freshNamespace('share');
+    const run = await startOperator([ns]);
+    try {
+      await deployment(ns, 'web', { 'app.kubernetes.io/part-of': 'posthog' });
+      const targets = { selector: { matchLabels: { 'app.kubernetes.io/part-of': 'posthog' } } };
+      await applyInstanceSettings(ns, 'a', { env: { SITE_URL: 'https://a.example.com' }, targets });
+      await waitForStatus(ns, 'a', (c) => c.status?.targets?.[0]?.upToDate === true, 'a to own the target');
+      const hashA = await podTemplateHash(ns, 'web');
+      expect(hashA).to.match(/^[0-9a-f]{32}$/);
+
+      await applyInstanceSettings(ns, 'b', { env: { SITE_URL: 'https://b.example.com' }, targets });
+      for (const [name, other] of [
+        ['a', 'b'],
+        ['b', 'a'],
+      ] as const) {
+        const cr = await waitForStatus(
+          ns,
+          name,
+          (c) => condition(c, 'Ready')?.reason === 'TargetConflict',
+          `${name} to report the conflict`,
+        );
+        expect(condition(cr, 'Stalled')?.status).to.equal('True');
+        expect(condition(cr, 'Ready')?.message).to.include(
+          `Deployment web is also a target of InstanceSettings ${other}`,
+        );
+        expect(cr.status?.targets?.[0]?.conflictsWith).to.deep.equal([other]);
+      }
+      await settled(run);
+      expect(await podTemplateHash(ns, 'web'), 'nobody rewrote the hash during the conflict').to.equal(hashA);
+
+      // b narrows its selector: a owns the workload again, and the hash is a's.
+      await applyInstanceSettings(ns, 'b', {
+        env: { SITE_URL: 'https://b.example.com' },
+        targets: { selector: { matchLabels: { app: 'none' } } },
+      });
+      const a = await waitForStatus(ns, 'a', (c) => condition(c, 'Ready')?.status === 'True', 'a to be Ready again');
+      expect(await podTemplateHash(ns, 'web')).to.equal(a.status?.envHash);
+    } finally {
+      await run.stop();
+    }
+  });
+});
