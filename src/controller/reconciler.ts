@@ -155,7 +155,8 @@ export class InstanceSettingsReconciler {
       log.log(type === 'Warning' ? 'warn' : 'info', 'status changed', {
         reason: outcome.reason,
         ready: outcome.ready,
-        message: outcome.message,
+        // Not "message": winston would append it to the log message itself.
+        detail: outcome.message,
       });
     }
   }
