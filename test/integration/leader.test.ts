@@ -1,40 +1,22 @@
 /** Two operator processes (`posthog-settings run`): one leads, the other takes over when the first is killed. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { installCrds } from './crds-helper.js';
-import { controlPlane, eventually, freshNamespace, kubeConfig } from './env.js';
-import { applyInstanceSettings, condition, waitForStatus } from './operator-helper.js';
-
-const cli = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'dist/src/cli/main.js');
+import { eventually, freshNamespace, kubeConfig } from './env.js';
+import { applyInstanceSettings, condition, spawnRun, waitForStatus } from './operator-helper.js';
 
 function startProcess(ns: string, identity: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      cli,
-      'run',
-      '--kubeconfig',
-      controlPlane().kubeconfigPath,
-      '--namespaces',
-      ns,
-      '--metrics-port',
-      '0',
-      '--metrics-host',
-      '127.0.0.1',
-      '--lease-namespace',
-      ns,
-      '--lease-duration',
-      '3',
-      '--identity',
-      identity,
-      '--log-level',
-      'warn',
-    ],
-    { stdio: 'ignore' },
-  );
+  return spawnRun(ns, [
+    '--lease-namespace',
+    ns,
+    '--lease-duration',
+    '3',
+    '--identity',
+    identity,
+    '--log-level',
+    'warn',
+  ]);
 }
 
 describe('leader election', () => {

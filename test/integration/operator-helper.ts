@@ -1,4 +1,8 @@
-/** Runs the operator in-process against the test control plane, and small helpers around InstanceSettings. */
+/** Runs the operator in-process (or as a `posthog-settings run` process) against the test control plane, and small
+ * helpers around InstanceSettings. */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -11,7 +15,7 @@ import type { InstanceSettings, InstanceSettingsSpec, InstanceStaff } from '../.
 import { Operator } from '../../src/controller/operator.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
-import { eventually, kubeConfig } from './env.js';
+import { controlPlane, eventually, kubeConfig } from './env.js';
 import { installCrds } from './crds-helper.js';
 
 export interface RunningOperator {
@@ -112,5 +116,19 @@ export async function settled(run: RunningOperator, quietMs = 1500): Promise<voi
     },
     60_000,
     'the operator to settle',
+  );
+}
+
+const cli = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'dist/src/cli/main.js');
+
+/** `posthog-settings run` as a process on the test control plane, watching `namespace`, metrics on a free port. */
+export function spawnRun(namespace: string, flags: string[], stdio: StdioOptions = 'ignore'): ChildProcess {
+  const base = ['--kubeconfig', controlPlane().kubeconfigPath, '--namespaces', namespace];
+  return spawn(
+    process.execPath,
+    [cli, 'run', ...base, '--metrics-port', '0', '--metrics-host', '127.0.0.1', ...flags],
+    {
+      stdio,
+    },
   );
 }

@@ -1,39 +1,18 @@
 /** `posthog-settings run` as a process: JSON logs with namespace/name, metrics, health, graceful shutdown. */
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { installCrds } from './crds-helper.js';
-import { controlPlane, eventually, freshNamespace } from './env.js';
-import { applyInstanceSettings, condition, waitForStatus } from './operator-helper.js';
-
-const cli = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'dist/src/cli/main.js');
+import { eventually, freshNamespace } from './env.js';
+import { applyInstanceSettings, condition, spawnRun, waitForStatus } from './operator-helper.js';
 
 describe('posthog-settings run', () => {
   it('logs JSON with namespace and name, serves metrics and health, and exits 0 on SIGTERM', async () => {
     await installCrds();
     const ns = await freshNamespace('run');
-    const proc = spawn(
-      process.execPath,
-      [
-        cli,
-        'run',
-        '--kubeconfig',
-        controlPlane().kubeconfigPath,
-        '--namespaces',
-        ns,
-        '--metrics-port',
-        '0',
-        '--metrics-host',
-        '127.0.0.1',
-        '--no-leader-elect',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const proc = spawnRun(ns, ['--no-leader-elect'], ['ignore', 'pipe', 'pipe']);
     const lines: Record<string, unknown>[] = [];
     const notJson: string[] = [];
-    for (const stream of [proc.stdout, proc.stderr]) {
+    for (const stream of [proc.stdout!, proc.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         try {
           lines.push(JSON.parse(line) as Record<string, unknown>);
