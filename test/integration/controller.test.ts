@@ -6,6 +6,7 @@ import type { InstanceSettingsSpec } from '../../src/api/types.js';
 import { eventually, freshNamespace, kubeConfig } from './env.js';
 import {
   applyInstanceSettings,
+  deleteInstanceSettings,
   condition,
   events,
   getInstanceSettings,
@@ -121,14 +122,7 @@ describe('InstanceSettings controller', function () {
     // No secret value in the status.
     expect(JSON.stringify(cr.status)).not.to.match(/hunter2|k1"/);
 
-    const { CustomObjectsApi } = await import('@kubernetes/client-node');
-    await kubeConfig().makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
-      group: 'posthog-operator.dev',
-      version: 'v1alpha1',
-      namespace: ns,
-      plural: 'instancesettings',
-      name: 'ph',
-    });
+    await deleteInstanceSettings(ns, 'ph');
     await eventually(
       async () => {
         const cms = await core.listNamespacedConfigMap({

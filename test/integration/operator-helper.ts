@@ -60,6 +60,17 @@ export async function getInstanceSettings(namespace: string, name: string): Prom
   })) as InstanceSettings;
 }
 
+export async function deleteInstanceSettings(namespace: string, name: string): Promise<void> {
+  const custom = kubeConfig().makeApiClient(CustomObjectsApi);
+  await custom.deleteNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: Kinds.InstanceSettings.plural,
+    name,
+  });
+}
+
 export async function getInstanceStaff(namespace: string, name: string): Promise<InstanceStaff> {
   const custom = kubeConfig().makeApiClient(CustomObjectsApi);
   return (await custom.getNamespacedCustomObject({

@@ -1,11 +1,12 @@
 /** Staff users: the InstanceStaff companion resource on the real control plane. */
 import { expect } from 'chai';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { InstanceSettingsSpec } from '../../src/api/types.js';
 import { kubectl } from './crds-helper.js';
 import { eventually, freshNamespace, kubeConfig } from './env.js';
 import {
   applyInstanceSettings,
+  deleteInstanceSettings,
   condition,
   events,
   getInstanceStaff,
@@ -143,13 +144,7 @@ describe('InstanceStaff', function () {
   it('is garbage-collected with its InstanceSettings', async () => {
     await applyInstanceSettings(ns, 'ph', spec(['alice@example.com', 'bob@example.com']));
     await staffWhere((s) => s.status?.count === 2, 'the record');
-    await kubeConfig().makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
-      group: 'posthog-operator.dev',
-      version: 'v1alpha1',
-      namespace: ns,
-      plural: 'instancesettings',
-      name: 'ph',
-    });
+    await deleteInstanceSettings(ns, 'ph');
     await eventually(
       async () => {
         try {
